@@ -1,0 +1,1 @@
+"""Auction sessions, registration and deposits, live bidding."""

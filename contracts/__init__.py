@@ -1,0 +1,1 @@
+"""Contracts, performance bonds, recoveries and their audit verification."""

@@ -1,0 +1,1 @@
+"""Branches, staff accounts, roles and the bidding-eligibility rule."""

@@ -1,0 +1,1 @@
+"""The package desk: written-off loans, grading, pricing, bundling, approval."""

@@ -1,0 +1,1 @@
+"""Commission, payout requests and the money ledger."""
