@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from core.config import PROJECT_ROOT, from_environment
@@ -15,6 +15,8 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and background work
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if (chosen := session.get("locale")) in languages:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in languages:

@@ -2,7 +2,8 @@ from flask import Blueprint, g, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from core.accounts.models import Branch, Role
+from core.accounts.forms import branch_choices
+from core.accounts.models import Role
 from core.database import db
 from core.money import to_decimal_string
 from core.security import api_roles_required, roles_required
@@ -14,15 +15,11 @@ bp = Blueprint("packages", __name__, url_prefix="/packages", template_folder="te
 api_bp = Blueprint("packages_api", __name__, url_prefix="/api/v1")
 
 
-def _branches():
-    return db.session.scalars(select(Branch).order_by(Branch.code)).all()
-
-
 @bp.get("/")
 @roles_required(Role.ADMIN, Role.COMMITTEE)
 def index():
     form = LoanFilterForm(request.args)
-    form.branch.choices = [("", "—")] + [(b.code, f"{b.code} {b.name}") for b in _branches()]
+    form.branch.choices = branch_choices()
     query = services.loan_query(branch_code=form.branch.data or None, search=(form.q.data or "").strip() or None)
     page = db.paginate(query, per_page=50)
     filtered = query.order_by(None).subquery()

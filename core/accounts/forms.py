@@ -1,10 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
+from sqlalchemy import select
+from wtforms import PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.accounts.models import ROLE_LABELS, EmploymentStatus, Position, Role
+from core.accounts.models import ROLE_LABELS, Branch, EmploymentStatus, Position, Role
+from core.database import db
 
 
 class LoginForm(FlaskForm):
@@ -27,7 +29,13 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _choices(enum_cls):
-    return [(member.value, member.label) for member in enum_cls]
+    return [SelectChoice(member.value, member.label) for member in enum_cls]
+
+
+def branch_choices() -> list[SelectChoice]:
+    """Every branch, plus an empty first option meaning "none" or "all"."""
+    branches = db.session.scalars(select(Branch).order_by(Branch.code)).all()
+    return [SelectChoice("", "—")] + [SelectChoice(b.code, f"{b.code} {b.name}") for b in branches]
 
 
 class UserForm(FlaskForm):
@@ -39,7 +47,7 @@ class UserForm(FlaskForm):
     status = SelectField(_l("Employment status"), choices=_choices(EmploymentStatus))
     roles = MultiCheckboxField(
         _l("Roles"),
-        choices=[(r.value, ROLE_LABELS[r]) for r in Role],
+        choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role],
         validators=[DataRequired(message=_l("Choose at least one role."))],
     )
     password = PasswordField(_l("Initial password"), validators=[Optional(), Length(min=8)])

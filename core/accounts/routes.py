@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from core import audit
 from core.accounts import services
-from core.accounts.forms import LoginForm, PasswordChangeForm, UserForm
-from core.accounts.models import Branch, Role, User
+from core.accounts.forms import LoginForm, PasswordChangeForm, UserForm, branch_choices
+from core.accounts.models import Role, User
 from core.database import db
 from core.extensions import limiter
 from core.security import roles_required
@@ -103,18 +103,13 @@ def user_list():
                            ineligible=services.bidding_ineligibility_reason)
 
 
-def _branch_choices():
-    branches = db.session.scalars(select(Branch).order_by(Branch.code)).all()
-    return [("", "—")] + [(b.code, f"{b.code} {b.name}") for b in branches]
-
-
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def user_edit(user_id: int | None = None):
     user = db.get_or_404(User, user_id) if user_id else None
     form = UserForm(obj=user)
-    form.branch.choices = _branch_choices()
+    form.branch.choices = branch_choices()
     if user is not None and request.method == "GET":
         form.branch.data = user.branch.code if user.branch else ""
         form.position.data, form.status.data = user.position.value, user.status.value

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -106,6 +107,10 @@ def user_snapshot(user: User) -> dict:
     }
 
 
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
 def check_password_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise AccountError(_l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
@@ -143,7 +148,7 @@ def create_user(data: UserData) -> User:
         branch=branch_by_code(data.branch_code),
         position=_enum_value(Position, data.position, _l("Unknown position %(p)s.", p=data.position)),
         status=_enum_value(EmploymentStatus, data.status, _l("Unknown status %(s)s.", s=data.status)),
-        password_hash=generate_password_hash(data.password),
+        password_hash=hash_password(data.password),
         role_rows=[UserRole(role=r) for r in sorted(roles)],
     )
     db.session.add(user)
@@ -181,14 +186,14 @@ def update_user(user: User, *, name: str, branch_code: str | None, position: str
 
 def set_password(user: User, new_password: str, *, reason: str = "user.password_change") -> None:
     check_password_strength(new_password)
-    user.password_hash = generate_password_hash(new_password)
+    user.password_hash = hash_password(new_password)
     audit.record(reason, user)
 
 
 def authenticate(username: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
     if user is None:
-        check_password_hash(generate_password_hash("x"), password or "")  # same cost either way
+        check_password_hash(hash_password("timing"), password or "")  # same cost either way
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.is_active:
         return None
