@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from sqlalchemy import BigInteger, MetaData, cast, event, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -62,3 +62,8 @@ def str_enum(enum_cls, length: int = 24):
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+def sum_fen(column):
+    """SUM of a fen column as an integer (PostgreSQL returns NUMERIC for SUM(bigint))."""
+    return cast(func.coalesce(func.sum(column), 0), BigInteger)

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from core.accounts.forms import branch_choices
 from core.accounts.models import Role
-from core.database import db
+from core.database import db, sum_fen
 from core.money import to_decimal_string
 from core.security import api_roles_required, roles_required
 from packages import services
@@ -24,8 +24,7 @@ def index():
     page = db.paginate(query, per_page=50)
     filtered = query.order_by(None).subquery()
     totals = db.session.execute(select(
-        func.count(), func.coalesce(func.sum(filtered.c.principal_fen), 0),
-        func.coalesce(func.sum(filtered.c.interest_fen), 0),
+        func.count(), sum_fen(filtered.c.principal_fen), sum_fen(filtered.c.interest_fen),
     )).one()
     return render_template("packages/loans.html", form=form, page=page, totals=totals,
                            id_number=lambda loan: services.visible_id_number(loan, current_user))
