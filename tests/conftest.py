@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text, update
 
@@ -46,6 +48,16 @@ def instance_dir(tmp_path_factory):
     return path
 
 
+class RequestIsolatedClient(FlaskClient):
+    """Tests keep one app context open for db access; give each request a fresh `g`
+    as a real server would (Flask-Login and Flask-Babel cache per-request state there)."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 def make_test_app(database_url: str, **overrides):
     config = {
         "TESTING": True,
@@ -58,7 +70,9 @@ def make_test_app(database_url: str, **overrides):
         "BABEL_DEFAULT_LOCALE": "en",  # assertions read English; tests/test_i18n.py checks Chinese
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = RequestIsolatedClient
+    return app
 
 
 @pytest.fixture(scope="session")

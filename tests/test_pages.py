@@ -74,3 +74,14 @@ def test_audit_trail_page_verifies_the_chain(client, login_as):
 def test_auction_page_tells_an_ineligible_user_why(client, login_as):
     login_as("boss", roles="committee", position="president")
     assert "president cannot bid" in client.get("/auctions/").get_data(as_text=True)
+
+
+def test_long_lists_are_paged_with_working_links(client, auth, app):
+    load_demo(loan_count=120)
+    db.session.commit()
+    auth.login("admin", "demo-pass-2026")
+    first = client.get("/packages/", query_string={"branch": ""}).get_data(as_text=True)
+    assert "Page 1 of 3" in first
+    assert 'href="/packages/?branch=&amp;page=2"' in first
+    second = client.get("/packages/", query_string={"branch": "", "page": 2}).get_data(as_text=True)
+    assert "Page 2 of 3" in second and "Previous" in second

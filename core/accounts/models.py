@@ -24,11 +24,11 @@ class Role(StrEnum):
 
 
 ROLE_LABELS = {
-    Role.ADMIN: _l("Package desk"),
+    Role.ADMIN: _l("Asset preservation department"),
     Role.COMMITTEE: _l("Leadership group"),
     Role.EMPLOYEE: _l("Employee"),
     Role.AUDITOR: _l("Audit department"),
-    Role.FINANCE: _l("Finance"),
+    Role.FINANCE: _l("Finance department"),
 }
 
 
@@ -45,7 +45,7 @@ class Position(StrEnum):
 
 
 POSITION_LABELS = {
-    Position.STAFF: _l("Staff"),
+    Position.STAFF: _l("Ordinary staff"),
     Position.LOAN_OFFICER: _l("Loan officer"),
     Position.BRANCH_MANAGER: _l("Branch manager"),
     Position.PRESIDENT: _l("Bank president"),
