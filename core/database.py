@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import BigInteger, MetaData, cast, event, func
@@ -67,3 +68,15 @@ def str_enum(enum_cls, length: int = 24):
 def sum_fen(column):
     """SUM of a fen column as an integer (PostgreSQL returns NUMERIC for SUM(bigint))."""
     return cast(func.coalesce(func.sum(column), 0), BigInteger)
+
+
+class LabelledEnum(StrEnum):
+    """A StrEnum whose members have a translatable label, declared once per class:
+    `ENUM_LABELS[Role] = {Role.ADMIN: _l("..."), ...}`."""
+
+    @property
+    def label(self):
+        return ENUM_LABELS[type(self)][self]
+
+
+ENUM_LABELS: dict[type, dict] = {}

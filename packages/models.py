@@ -1,45 +1,45 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts.models import Branch, User
-from core.database import db, str_enum, utcnow
+from core.database import ENUM_LABELS, LabelledEnum, db, str_enum, utcnow
 
 
-class GuaranteeType(StrEnum):
+class GuaranteeType(LabelledEnum):
     CREDIT = "credit"
     GUARANTEE = "guarantee"
     MORTGAGE = "mortgage"
     PLEDGE = "pledge"
 
-    @property
-    def label(self):
-        return {
-            "credit": _l("Credit"), "guarantee": _l("Guarantee"),
-            "mortgage": _l("Mortgage"), "pledge": _l("Pledge"),
-        }[self.value]
+
+ENUM_LABELS[GuaranteeType] = {
+    GuaranteeType.CREDIT: _l("Credit"),
+    GuaranteeType.GUARANTEE: _l("Guarantee"),
+    GuaranteeType.MORTGAGE: _l("Mortgage"),
+    GuaranteeType.PLEDGE: _l("Pledge"),
+}
 
 
-class LitigationStatus(StrEnum):
+class LitigationStatus(LabelledEnum):
     NOT_SUED = "not_sued"
     IN_SUIT = "in_suit"
     JUDGED_NOT_ENFORCED = "judged_not_enforced"
     IN_ENFORCEMENT = "in_enforcement"
     ENFORCEMENT_TERMINATED = "enforcement_terminated"
 
-    @property
-    def label(self):
-        return {
-            "not_sued": _l("Not sued"), "in_suit": _l("In suit"),
-            "judged_not_enforced": _l("Judged, not enforced"),
-            "in_enforcement": _l("In enforcement"),
-            "enforcement_terminated": _l("Enforcement terminated"),
-        }[self.value]
+
+ENUM_LABELS[LitigationStatus] = {
+    LitigationStatus.NOT_SUED: _l("Not sued"),
+    LitigationStatus.IN_SUIT: _l("In suit"),
+    LitigationStatus.JUDGED_NOT_ENFORCED: _l("Judged, not enforced"),
+    LitigationStatus.IN_ENFORCEMENT: _l("In enforcement"),
+    LitigationStatus.ENFORCEMENT_TERMINATED: _l("Enforcement terminated"),
+}
 
 
 class ImportBatch(db.Model):

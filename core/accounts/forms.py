@@ -5,7 +5,7 @@ from wtforms import PasswordField, SelectChoice, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.accounts.models import ROLE_LABELS, Branch, EmploymentStatus, Position, Role
+from core.accounts.models import Branch, EmploymentStatus, Position, Role
 from core.database import db
 
 
@@ -47,7 +47,7 @@ class UserForm(FlaskForm):
     status = SelectField(_l("Employment status"), choices=_choices(EmploymentStatus))
     roles = MultiCheckboxField(
         _l("Roles"),
-        choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role],
+        choices=_choices(Role),
         validators=[DataRequired(message=_l("Choose at least one role."))],
     )
     password = PasswordField(_l("Initial password"), validators=[Optional(), Length(min=8)])

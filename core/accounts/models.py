@@ -1,29 +1,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.database import db, str_enum, utcnow
+from core.database import ENUM_LABELS, LabelledEnum, db, str_enum, utcnow
 
 
-class Role(StrEnum):
+class Role(LabelledEnum):
     ADMIN = "admin"
     COMMITTEE = "committee"
     EMPLOYEE = "employee"
     AUDITOR = "auditor"
     FINANCE = "finance"
 
-    @property
-    def label(self):
-        return ROLE_LABELS[self]
 
-
-ROLE_LABELS = {
+ENUM_LABELS[Role] = {
     Role.ADMIN: _l("Asset preservation department"),
     Role.COMMITTEE: _l("Leadership group"),
     Role.EMPLOYEE: _l("Employee"),
@@ -32,19 +27,15 @@ ROLE_LABELS = {
 }
 
 
-class Position(StrEnum):
+class Position(LabelledEnum):
     STAFF = "staff"
     LOAN_OFFICER = "loan_officer"
     BRANCH_MANAGER = "branch_manager"
     PRESIDENT = "president"
     AREA_AUDITOR = "area_auditor"
 
-    @property
-    def label(self):
-        return POSITION_LABELS[self]
 
-
-POSITION_LABELS = {
+ENUM_LABELS[Position] = {
     Position.STAFF: _l("Ordinary staff"),
     Position.LOAN_OFFICER: _l("Loan officer"),
     Position.BRANCH_MANAGER: _l("Branch manager"),
@@ -53,17 +44,13 @@ POSITION_LABELS = {
 }
 
 
-class EmploymentStatus(StrEnum):
+class EmploymentStatus(LabelledEnum):
     ACTIVE = "active"
     RETIRED = "retired"
     LEFT = "left"
 
-    @property
-    def label(self):
-        return STATUS_LABELS[self]
 
-
-STATUS_LABELS = {
+ENUM_LABELS[EmploymentStatus] = {
     EmploymentStatus.ACTIVE: _l("Active"),
     EmploymentStatus.RETIRED: _l("Retired"),
     EmploymentStatus.LEFT: _l("Left the bank"),
