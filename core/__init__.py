@@ -76,7 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from core.accounts.routes import bp as accounts_bp
     from core.api import bp as api_bp
     from core.home import bp as home_bp
-    from packages.routes import api_bp as packages_api_bp
+    from packages.api import api_bp as packages_api_bp
     from packages.routes import bp as packages_bp
     from payouts.routes import bp as payouts_bp
 

@@ -111,5 +111,7 @@ def demo(loans: int, seed: int) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (branches_cli, users_cli, audit_cli, demo):
+    from packages.cli import loans_cli
+
+    for command in (branches_cli, users_cli, audit_cli, demo, loans_cli):
         app.cli.add_command(command)

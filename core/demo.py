@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from core import audit
 from core.accounts import services
-from core.accounts.models import EmploymentStatus, Position, Role, User
+from core.accounts.models import EmploymentStatus, Position, User
 from core.database import db
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -95,19 +95,22 @@ def _create_staff(rng: random.Random) -> list[tuple[str, str]]:
 
 
 def _create_loans(rng: random.Random, count: int, admin: User) -> None:
-    from packages.models import GuaranteeType, ImportBatch, Loan, LitigationStatus
+    from sqlalchemy import insert
 
-    branches = {code: services.branch_by_code(code) for code, _, _ in BRANCHES}
-    officers = [name for name in (_name(rng) for _ in range(12))]
+    from packages.models import GuaranteeType, ImportBatch, LitigationStatus, Loan
+    from packages.services import grade_and_price, load_ratios
+
+    branch_ids = {code: services.branch_by_code(code).id for code, _, _ in BRANCHES}
+    officers = [_name(rng) for _ in range(12)]
     batch = ImportBatch(file_name="demo-tape.xlsx", checksum=hashlib.sha256(str(rng.random()).encode()).hexdigest(),
                         row_count=count, cutoff_date=CUTOFF, imported_by=admin)
     db.session.add(batch)
+    db.session.flush()
+    ratios, rows = load_ratios(), []
     for i in range(count):
         code, _, town = BRANCHES[1 + i % (len(BRANCHES) - 1)] if i % 7 else BRANCHES[0]
         start = date(2003, 1, 1) + timedelta(days=rng.randrange(365 * 16))
         due = start + timedelta(days=365 * rng.choice((1, 1, 2, 3)))
-        repaid = due - timedelta(days=rng.randrange(30, 300)) if rng.random() < 0.4 else None
-        noticed = due + timedelta(days=rng.randrange(200, 2500)) if rng.random() < 0.5 else None
         guarantee = rng.choice(list(GuaranteeType))
         facts = {key: rng.random() < p for key, p in (
             ("borrower_deceased", 0.06), ("borrower_bankrupt", 0.03), ("borrower_convicted", 0.02),
@@ -117,30 +120,40 @@ def _create_loans(rng: random.Random, count: int, admin: User) -> None:
         litigation = (LitigationStatus.ENFORCEMENT_TERMINATED if facts["enforcement_terminated"]
                       else rng.choice([LitigationStatus.NOT_SUED] * 4 + list(LitigationStatus)[1:4]))
         birth = start - timedelta(days=365 * rng.randrange(22, 60))
-        db.session.add(Loan(
-            loan_no=f"{code}{start:%Y}{i + 1:05d}",
-            borrower=_name(rng),
-            id_number=_id_number(rng, birth),
-            branch=branches[code],
-            township=f"{town}{rng.choice(VILLAGES)}",
-            principal_fen=rng.randrange(50, 3000) * 10_000 + rng.choice((0, 0, rng.randrange(100) * 100)),
-            interest_fen=rng.randrange(0, 800) * 10_000,
-            start_date=start,
-            due_date=due,
-            last_repayment_date=repaid,
-            last_notice_date=noticed,
-            account=rng.choice(("108", "110")),
-            situation=rng.choice(SITUATIONS),
-            collateral="房产一处" if guarantee == GuaranteeType.MORTGAGE else None,
-            guarantor=_name(rng) if guarantee == GuaranteeType.GUARANTEE else None,
-            loan_officer=rng.choice(officers),
-            guarantee_type=guarantee,
-            litigation_status=litigation,
-            batch=batch,
+        rows.append(grade_and_price({
+            "loan_no": f"{code}{start:%Y}{i + 1:05d}",
+            "borrower": _name(rng),
+            "id_number": _id_number(rng, birth),
+            "branch_id": branch_ids[code],
+            "township": f"{town}{rng.choice(VILLAGES)}",
+            "principal_fen": rng.randrange(50, 3000) * 10_000 + rng.choice((0, 0, rng.randrange(100) * 100)),
+            "interest_fen": rng.randrange(0, 800) * 10_000,
+            "start_date": start,
+            "due_date": due,
+            "last_repayment_date": due - timedelta(days=rng.randrange(30, 300)) if rng.random() < 0.4 else None,
+            "last_notice_date": due + timedelta(days=rng.randrange(200, 2500)) if rng.random() < 0.5 else None,
+            "account": rng.choice(("108", "110")),
+            "situation": rng.choice(SITUATIONS),
+            "collateral": "房产一处" if guarantee == GuaranteeType.MORTGAGE else None,
+            "guarantor": _name(rng) if guarantee == GuaranteeType.GUARANTEE else None,
+            "loan_officer": rng.choice(officers),
+            "guarantee_type": guarantee.value,
+            "litigation_status": litigation.value,
+            "batch_id": batch.id,
             **facts,
-        ))
+        }, ratios, CUTOFF))
+    db.session.execute(insert(Loan), rows)
     audit.record("loans.import", batch, actor=admin,
                  after={"file_name": batch.file_name, "row_count": count, "cutoff_date": CUTOFF})
+
+
+def _publish_demo_packages(admin: User) -> None:
+    """Dayao's loans composed by the package desk and approved by the leadership group."""
+    from packages.services import approve_plan, compose_plan
+
+    leader = db.session.scalar(select(User).where(User.username == "leader"))
+    plan = compose_plan(services.branch_by_code("DY"), admin, package_count=4)
+    approve_plan(plan, leader)
 
 
 def load_demo(*, loan_count: int = 300, seed: int = 2026) -> list[tuple[str, str]] | None:
@@ -153,5 +166,7 @@ def load_demo(*, loan_count: int = 300, seed: int = 2026) -> list[tuple[str, str
     logins = _create_staff(rng)
     admin = db.session.scalar(select(User).where(User.username == "admin"))
     _create_loans(rng, loan_count, admin)
+    if loan_count >= 40:
+        _publish_demo_packages(admin)
     audit.record("demo.load", actor_label="system", after={"loans": loan_count, "seed": seed})
     return logins

@@ -22,6 +22,7 @@ class NavItem:
 NAVIGATION = (
     NavItem("home.index", _l("Home")),
     NavItem("packages.index", _l("Package desk"), (Role.ADMIN, Role.COMMITTEE)),
+    NavItem("packages.notice_board", _l("Notice board")),
     NavItem("auction.index", _l("Auctions")),
     NavItem("contracts.mine", _l("My contracts"), (Role.EMPLOYEE,)),
     NavItem("contracts.audit_queue", _l("Audit queue"), (Role.AUDITOR,)),
@@ -38,6 +39,7 @@ def navigation_for(user) -> list[NavItem]:
 
 
 def register(app: Flask) -> None:
+    app.jinja_env.globals["zip"] = zip
     app.jinja_env.filters.update(
         yuan=format_yuan,
         wan=format_wan,

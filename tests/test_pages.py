@@ -27,7 +27,7 @@ def test_package_desk_filters_by_branch(client, auth, app):
     db.session.commit()
     auth.login("admin", "demo-pass-2026")
     page = client.get("/packages/", query_string={"branch": "DY"}).get_data(as_text=True)
-    loan_numbers = re.findall(r'<td class="nowrap">([A-Z]{2}\d{9})</td>', page)
+    loan_numbers = re.findall(r'>([A-Z]{2}\d{9})</a></td>', page)
     assert loan_numbers and all(no.startswith("DY") for no in loan_numbers)
 
 

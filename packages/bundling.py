@@ -1,0 +1,666 @@
+"""Bundle written-off loans into packages for auction (DOMAIN.md section 4, "Packaging").
+
+Pure: no Flask, no database. A package's reserve (底价) is the sum of its loans' prices in
+integer fen. Goals, in priority order:
+
+1. every loan in exactly one package, no package empty;
+2. reserves balanced (spread = (max - min) / mean of reserves), waived for a loan larger than
+   the target reserve, which gets a package of its own;
+3. few townships per package, so one contractor can work one area;
+4. each package's share of reserve from "potential" loans close to the pool's share;
+5. similar loan counts.
+
+How: townships are sorted by name, so the villages of one town sit together, and packages are
+cut from that sequence at equal reserve: each package gets a contiguous run of townships, and
+consecutive packages share at most the township at their cut. Inside a township shared by several
+packages, its loans are dealt largest first to the package furthest below its quota, which fills
+the quotas closely and gives every package a representative slice. A repair phase then moves and
+swaps loans between packages that already share a township (so no township is added), and only
+goes further afield when a goal cannot be met that way.
+"""
+from __future__ import annotations
+
+import heapq
+import random
+from bisect import bisect_left, insort
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import islice
+
+BASIS_POINTS = 10_000
+MIX_LIMIT_PP = 10  # goal 4: potential share within this many percentage points of the pool's
+COUNT_LIMIT = Fraction(1, 5)  # goal 5: (max - min) / mean of loan counts
+
+
+class BundlingError(ValueError):
+    """The loans cannot be bundled as asked; the message says why, in English."""
+
+
+@dataclass(frozen=True, slots=True)
+class BundleLoan:
+    id: int
+    price_fen: int
+    township: str
+    potential: bool  # True: the loan has recovery potential; False: hard to recover
+
+
+# --- metrics ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PackageMetrics:
+    reserve_fen: int
+    loan_count: int
+    townships: tuple[str, ...]  # sorted
+    township_count: int
+    potential_fen: int
+    potential_share: Fraction  # of the reserve, from loans with recovery potential; 0 if no reserve
+
+    @property
+    def potential_share_bp(self) -> int:
+        return _basis_points(self.potential_share)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanMetrics:
+    packages: tuple[PackageMetrics, ...]
+    package_count: int
+    total_fen: int
+    min_reserve_fen: int
+    max_reserve_fen: int
+    spread: float  # (max - min) / mean of the reserves
+    mean_townships: float
+    max_mix_deviation_pp: float  # largest |package share - pool share|, in percentage points
+    count_spread: float  # (max - min) / mean of the loan counts
+    pool_potential_share: Fraction
+
+    @property
+    def pool_potential_share_bp(self) -> int:
+        return _basis_points(self.pool_potential_share)
+
+
+def _basis_points(share: Fraction) -> int:
+    return int(share * BASIS_POINTS + Fraction(1, 2))  # half up, like the export sheet
+
+
+def _share(part: int, whole: int) -> Fraction:
+    return Fraction(part, whole) if whole else Fraction(0)
+
+
+def package_metrics(package: Iterable[BundleLoan]) -> PackageMetrics:
+    """Figures for any grouping of loans, e.g. after the administrator moved loans by hand."""
+    loans = list(package)
+    reserve = sum(loan.price_fen for loan in loans)
+    potential = sum(loan.price_fen for loan in loans if loan.potential)
+    townships = tuple(sorted({loan.township for loan in loans}))
+    return PackageMetrics(reserve, len(loans), townships, len(townships), potential, _share(potential, reserve))
+
+
+def plan_metrics(packages: Sequence[Iterable[BundleLoan]]) -> PlanMetrics:
+    rows = tuple(package_metrics(package) for package in packages)
+    reserves = [row.reserve_fen for row in rows]
+    total = sum(reserves)
+    pool_share = _share(sum(row.potential_fen for row in rows), total)
+    # A package without reserve has no mix to speak of.
+    deviations = [abs(row.potential_share - pool_share) for row in rows if row.reserve_fen]
+    return PlanMetrics(
+        packages=rows,
+        package_count=len(rows),
+        total_fen=total,
+        min_reserve_fen=min(reserves, default=0),
+        max_reserve_fen=max(reserves, default=0),
+        spread=_relative_range(reserves),
+        mean_townships=sum(row.township_count for row in rows) / len(rows) if rows else 0.0,
+        max_mix_deviation_pp=float(max(deviations, default=Fraction(0)) * 100),
+        count_spread=_relative_range([row.loan_count for row in rows]),
+        pool_potential_share=pool_share,
+    )
+
+
+def _relative_range(values: Sequence[int]) -> float:
+    total = sum(values)
+    return float(Fraction((max(values) - min(values)) * len(values), total)) if total else 0.0
+
+
+def random_township_baseline(loans: Sequence[BundleLoan], package_count: int, seed: int = 0) -> float:
+    """Mean townships per package if the loans were dealt at random into equal-count packages."""
+    count = min(package_count, len(loans))
+    if count < 1:
+        return 0.0
+    townships = [loan.township for loan in loans]
+    random.Random(seed).shuffle(townships)
+    size, extra = divmod(len(townships), count)
+    total, start = 0, 0
+    for p in range(count):
+        end = start + size + (p < extra)
+        total += len(set(townships[start:end]))
+        start = end
+    return total / count
+
+
+# --- planning -------------------------------------------------------------------------------
+
+
+def plan_packages(loans: Sequence[BundleLoan], *, package_count: int | None = None,
+                  target_reserve_fen: int | None = None) -> list[list[BundleLoan]]:
+    """Split `loans` into packages; exactly one of package_count / target_reserve_fen is given.
+
+    Deterministic: the same loans in the same order give the same plan. Packages come in
+    township order, loans inside a package by township then input order.
+    """
+    count = _resolve_count(loans, package_count, target_reserve_fen)
+    return _Planner(loans, count).run()
+
+
+def _resolve_count(loans: Sequence[BundleLoan], package_count: int | None, target_reserve_fen: int | None) -> int:
+    if (package_count is None) == (target_reserve_fen is None):
+        raise BundlingError("Give exactly one of package_count or target_reserve_fen.")
+    if not loans:
+        raise BundlingError("There are no loans to bundle.")
+    _check_loans(loans)
+    if target_reserve_fen is not None:
+        if not _is_int(target_reserve_fen) or target_reserve_fen <= 0:
+            raise BundlingError(f"The target reserve must be a positive number of fen (got {target_reserve_fen!r}).")
+        total = sum(loan.price_fen for loan in loans)
+        package_count = max(1, round(Fraction(total, target_reserve_fen)))
+    assert package_count is not None
+    if not _is_int(package_count) or package_count < 1:
+        raise BundlingError(f"The package count must be at least 1 (got {package_count!r}).")
+    if len(loans) < package_count:
+        raise BundlingError(f"There are fewer loans ({len(loans)}) than packages ({package_count}).")
+    return package_count
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_loans(loans: Sequence[BundleLoan]) -> None:
+    seen: set[int] = set()
+    for loan in loans:
+        if not _is_int(loan.price_fen) or loan.price_fen < 0:
+            raise BundlingError(f"Loan {loan.id} has an invalid price: {loan.price_fen!r} (need whole fen, >= 0).")
+        if loan.id in seen:
+            raise BundlingError(f"Loan {loan.id} appears more than once.")
+        seen.add(loan.id)
+
+
+_HARD, _POTENTIAL = 0, 1
+_FINE = Fraction(1, 10_000)  # repair reserves until every package is within 0.01% of the target
+_COARSE = Fraction(25, 10_000)  # ... and add townships for balance only while one is beyond 0.25%
+_MIX_AIM_PP = 9  # repair the mix a little inside the limit, so later balancing cannot push it over
+_MIX_SLACK_PP = 4  # how far past the pool's share a partner may be pushed while fixing another package
+_COUNT_AIM = Fraction(3, 20)
+_ROUNDS = 60
+_PARTNERS = 3
+
+# A township slice: a package's loans in one township, as sorted keys price * mult + loan index,
+# one list per class (index _HARD / _POTENTIAL).
+_Slice = tuple[list[int], list[int]]
+# A candidate change: (townships added, error in fen, loans from the giver, loan from the receiver or -1).
+_Candidate = tuple[int, int, tuple[int, ...], int]
+
+
+class _Planner:
+    """Working state of one plan. Packages are indices 0..k-1 along the township sequence."""
+
+    def __init__(self, loans: Sequence[BundleLoan], package_count: int) -> None:
+        self.loans = loans
+        names = sorted({loan.township for loan in loans})
+        rank = {name: r for r, name in enumerate(names)}
+        self.price = [loan.price_fen for loan in loans]
+        self.town = [rank[loan.township] for loan in loans]
+        self.cls = [_POTENTIAL if loan.potential else _HARD for loan in loans]
+        self.mult = len(loans)
+        self.giants, regular = self._split_giants(package_count)
+        self.k = package_count - len(self.giants)
+        self.total = sum(self.price[i] for i in regular)
+        self.potential_total = sum(self.price[i] for i in regular if self.cls[i])
+        self.mean_count = Fraction(len(regular), self.k)
+        self.slices: list[dict[int, _Slice]] = [{} for _ in range(self.k)]
+        self.holders: list[set[int]] = [set() for _ in names]  # township -> packages holding loans there
+        self.reserve = [0] * self.k
+        self.count = [0] * self.k
+        self.potential = [0] * self.k
+        # Deviations are kept scaled by k: dev(p) = reserve * k - total, so tolerances are integers.
+        self.fine_tol = int(self.total * _FINE)
+        self.coarse_tol = int(self.total * _COARSE)
+        self._deal(regular)
+
+    # --- construction ---------------------------------------------------------------------
+
+    def _split_giants(self, package_count: int) -> tuple[list[int], list[int]]:
+        """Loans larger than the target reserve each get a package; the target is then recomputed."""
+        order = sorted(range(len(self.price)), key=lambda i: (-self.price[i], i))
+        remaining, k = sum(self.price), package_count
+        giants: list[int] = []
+        for i in order:
+            if k == 1 or self.price[i] * k <= remaining:
+                break
+            giants.append(i)
+            remaining -= self.price[i]
+            k -= 1
+        taken = set(giants)
+        return giants, [i for i in range(len(self.price)) if i not in taken]
+
+    def _deal(self, regular: list[int]) -> None:
+        by_town: dict[int, list[int]] = {}
+        for i in regular:
+            by_town.setdefault(self.town[i], []).append(i)
+        # Cut on reserve; when every price is 0, cut on loan count instead.
+        weight = self.price if self.total else [1] * len(self.price)
+        line_total = sum(weight[i] for i in regular)
+        bounds = [line_total * p // self.k for p in range(self.k + 1)]
+        start, first = 0, 0
+        for t in sorted(by_town):
+            members = by_town[t]
+            end = start + sum(weight[i] for i in members)
+            quotas, first = _quotas(bounds, start, end, first)
+            # Each class, and the free loans, dealt separately: every slice gets its share of each.
+            for group in self._strata(members, weight):
+                self._deal_stratum(group, quotas, end - start or 1, weight)
+            start = end
+        for package in self.slices:
+            for lists in package.values():
+                lists[_HARD].sort()
+                lists[_POTENTIAL].sort()
+
+    def _strata(self, members: list[int], weight: list[int]) -> list[list[int]]:
+        order = sorted(members, key=lambda i: (-weight[i], i))
+        return [[i for i in order if weight[i] and self.cls[i] == _POTENTIAL],
+                [i for i in order if weight[i] and self.cls[i] == _HARD],
+                [i for i in order if not weight[i]]]
+
+    def _deal_stratum(self, members: list[int], quotas: list[tuple[int, int]], span: int, weight: list[int]) -> None:
+        """Largest loan first, each to the slice most behind its proportional share so far.
+
+        After loans of weight W, slice j is entitled to quota_j * W / span; it is behind by
+        quota_j * W - span * taken_j (scaled by span). Slices with equal quotas (every package
+        wholly inside the township) share one heap, ordered by what they took.
+        """
+        heaps: dict[int, list[tuple[int, int, int]]] = {}
+        for p, quota in quotas:
+            heaps.setdefault(quota, []).append((0, 0, p))
+        seen = 0
+        for i in members:
+            w = weight[i] or 1  # free loans are dealt by count
+            seen += w
+            quota = max(heaps, key=lambda q: (q * seen - span * heaps[q][0][0], -heaps[q][0][1], -heaps[q][0][2]))
+            taken, n, p = heapq.heappop(heaps[quota])
+            self._place(i, p)
+            heapq.heappush(heaps[quota], (taken + w, n + 1, p))
+
+    def _place(self, i: int, p: int) -> None:
+        """Initial placement; the slice lists are sorted once dealing is done."""
+        t = self.town[i]
+        lists = self.slices[p].get(t)
+        if lists is None:
+            lists = self.slices[p][t] = ([], [])
+            self.holders[t].add(p)
+        lists[self.cls[i]].append(self.price[i] * self.mult + i)
+        self._account(i, p, 1)
+
+    def _account(self, i: int, p: int, sign: int) -> None:
+        price = self.price[i] * sign
+        self.reserve[p] += price
+        self.count[p] += sign
+        if self.cls[i]:
+            self.potential[p] += price
+
+    # --- primitive changes -----------------------------------------------------------------
+
+    def _move(self, i: int, src: int, dst: int) -> None:
+        t, c, key = self.town[i], self.cls[i], self.price[i] * self.mult + i
+        lists = self.slices[src][t]
+        del lists[c][bisect_left(lists[c], key)]
+        if not lists[_HARD] and not lists[_POTENTIAL]:
+            del self.slices[src][t]
+            self.holders[t].discard(src)
+        target = self.slices[dst].get(t)
+        if target is None:
+            target = self.slices[dst][t] = ([], [])
+            self.holders[t].add(dst)
+        insort(target[c], key)
+        self._account(i, src, -1)
+        self._account(i, dst, 1)
+
+    def _apply(self, giver: int, receiver: int, candidate: _Candidate) -> None:
+        _, _, given, returned = candidate
+        for i in given:
+            self._move(i, giver, receiver)
+        if returned >= 0:
+            self._move(returned, receiver, giver)
+
+    def _dev(self, p: int) -> int:
+        return self.reserve[p] * self.k - self.total
+
+    def _far_partners(self, p: int, eligible: Iterable[int], key: Callable[[int], object]) -> list[int]:
+        """Partners for a change that may add townships: those sharing one with p first, as they
+        can take p's loans without gaining a township."""
+        near = set(self._neighbours(p))
+        return sorted((q for q in eligible if q != p), key=lambda q: (q not in near, key(q), q))[:_PARTNERS]
+
+    def _neighbours(self, p: int) -> list[int]:
+        found: set[int] = set()
+        for t in self.slices[p]:
+            found |= self.holders[t]
+        found.discard(p)
+        return sorted(found)
+
+    def _pairs(self, giver: int, receiver: int, local: bool) -> list[tuple[int, int]]:
+        """Township pairs (giver's loan, receiver's loan) a change may draw from."""
+        mine, theirs = self.slices[giver], self.slices[receiver]
+        if local:
+            return [(t, t) for t in sorted(mine.keys() & theirs.keys())]
+        return [(ta, tb) for ta in sorted(mine) for tb in sorted(theirs)]
+
+    def _added(self, giver: int, receiver: int, ta: int, tb: int | None) -> int:
+        """Townships a change adds: the giver's loan's to the receiver, the receiver's loan's to the giver."""
+        return (ta not in self.slices[receiver]) + (tb is not None and tb not in self.slices[giver])
+
+    # --- candidate search -------------------------------------------------------------------
+
+    def _best_swap(self, giver: int, receiver: int, pairs: list[tuple[int, int]], classes: Iterable[tuple[int, int]],
+                   want: int, givable: range | None = None) -> list[_Candidate]:
+        """Swaps of one giver loan a for one receiver loan b with price(a) - price(b) close to `want`.
+
+        `givable` limits the giver's loans to positions in its sorted class list (to look only at
+        a few loans of about the right size). Returns the best candidate per number of townships added.
+        """
+        mult = self.mult
+        best: dict[int, _Candidate] = {}
+        for ta, tb in pairs:
+            mine, theirs = self.slices[giver].get(ta), self.slices[receiver].get(tb)
+            if mine is None or theirs is None:
+                continue
+            added = self._added(giver, receiver, ta, tb)
+            for ca, cb in classes:
+                la, lb = mine[ca], theirs[cb]
+                if not la or not lb:
+                    continue
+                keys = la if givable is None else [la[j] for j in givable if 0 <= j < len(la)]
+                found = _closest_difference(keys, lb, want, mult)
+                if found and (added not in best or found[0] < best[added][1]):
+                    best[added] = (added, found[0], (found[1] % mult,), found[2] % mult)
+        return list(best.values())
+
+    def _best_move(self, giver: int, receiver: int, towns: Iterable[int], want: int) -> list[_Candidate]:
+        mult = self.mult
+        best: dict[int, _Candidate] = {}
+        for t in towns:
+            mine = self.slices[giver].get(t)
+            if mine is None:
+                continue
+            added = self._added(giver, receiver, t, None)
+            for lst in mine:
+                for key in _nearest(lst, want * mult):
+                    err = abs(key // mult - want)
+                    if added not in best or err < best[added][1]:
+                        best[added] = (added, err, (key % mult,), -1)
+        return list(best.values())
+
+    def _choose(self, candidates: list[_Candidate], good_enough: int) -> _Candidate | None:
+        """Fewest added townships among candidates within `good_enough` fen, else the most precise."""
+        if not candidates:
+            return None
+        good = [c for c in candidates if c[1] <= good_enough]
+        return min(good or candidates, key=lambda c: (c[0], c[1]) if good else (c[1], c[0]))
+
+    # --- goal 2: balance --------------------------------------------------------------------
+
+    def _balance(self, tol: int, local: bool) -> None:
+        for _ in range(_ROUNDS):
+            progressed = False
+            for p in sorted(range(self.k), key=lambda p: (-abs(self._dev(p)), p)):
+                if abs(self._dev(p)) <= tol:
+                    break
+                progressed |= self._relieve(p, local)
+            if not progressed:
+                return
+
+    def _relieve(self, p: int, local: bool) -> bool:
+        """One transfer between p and a partner whose deviation is on the other side of p's."""
+        sign = 1 if self._dev(p) > 0 else -1
+        partners = [q for q in self._neighbours(p) if sign * self._dev(q) < sign * self._dev(p)]
+        partners.sort(key=lambda q: (sign * self._dev(q), q))
+        for q in partners[:_PARTNERS]:
+            if self._transfer(*((p, q) if sign > 0 else (q, p)), local=True):
+                return True
+        if local:
+            return False
+        others = self._far_partners(p, range(self.k), lambda q: sign * self._dev(q))
+        return any(self._transfer(*((p, q) if sign > 0 else (q, p)), local=False) for q in others)
+
+    def _transfer(self, giver: int, receiver: int, local: bool) -> bool:
+        gap = self._dev(giver) - self._dev(receiver)
+        want = gap // (2 * self.k)
+        if want <= 0:
+            return False
+        pairs = self._pairs(giver, receiver, local)
+        candidates = self._best_swap(giver, receiver, pairs, ((_HARD, _HARD), (_POTENTIAL, _POTENTIAL)), want)
+        if self.count[giver] > self.count[receiver]:
+            candidates += self._best_move(giver, receiver, sorted({ta for ta, _ in pairs}), want)
+        choice = self._choose(candidates, max(self.fine_tol // self.k, want // 4))
+        if choice is None or not 0 < self._moved_fen(choice) * self.k < gap:
+            return False
+        self._apply(giver, receiver, choice)
+        return True
+
+    def _moved_fen(self, candidate: _Candidate) -> int:
+        _, _, given, returned = candidate
+        return sum(self.price[i] for i in given) - (self.price[returned] if returned >= 0 else 0)
+
+    def _worst_dev(self) -> int:
+        return max(abs(self._dev(p)) for p in range(self.k))
+
+    # --- goal 4: mix --------------------------------------------------------------------------
+
+    def _mix_excess(self, p: int) -> int:
+        """(share of p - pool share) * reserve(p) * total: the sign says which side p is on."""
+        return self.potential[p] * self.total - self.potential_total * self.reserve[p]
+
+    def _mix_gap(self, p: int) -> Fraction:
+        reserve = self.reserve[p]
+        return Fraction(abs(self._mix_excess(p)), reserve * self.total) if reserve else Fraction(0)
+
+    def _fix_mix(self, limit_pp: int, local: bool) -> None:
+        if not self.total:
+            return
+        limit = Fraction(limit_pp, 100)
+        for _ in range(_ROUNDS):
+            progressed = False
+            for p in sorted(range(self.k), key=lambda p: (-self._mix_gap(p), p)):
+                if self._mix_gap(p) <= limit:
+                    break
+                progressed |= self._mix_step(p, local)
+            if not progressed:
+                return
+
+    def _mix_step(self, p: int, local: bool) -> bool:
+        sign = 1 if self._mix_excess(p) > 0 else -1
+        opposite = [q for q in range(self.k) if sign * self._mix_excess(q) < 0]
+        neighbours = set(self._neighbours(p))
+        by_gap = sorted(opposite, key=lambda q: (-self._mix_gap(q), q))
+        for q in [q for q in by_gap if q in neighbours][:_PARTNERS]:
+            if self._mix_swap(p, q, sign, local=True):
+                return True
+        if local:
+            return False
+        others = self._far_partners(p, opposite, lambda q: -self._mix_gap(q))
+        return any(self._mix_swap(p, q, sign, local=False) for q in others)
+
+    def _mix_swap(self, p: int, q: int, sign: int, local: bool) -> bool:
+        """Swap a hard loan of the low package for a potential loan of the high one, of about equal price."""
+        low, high = (q, p) if sign > 0 else (p, q)
+        amount = min(self._mix_room(p, 0), self._mix_room(q, _MIX_SLACK_PP))
+        if amount <= 0:
+            return False
+        want = (self._dev(low) - self._dev(high)) // (2 * self.k)  # reserve the low package may shed
+        candidates: list[_Candidate] = []
+        for ta, tb in self._pairs(low, high, local):
+            hard = self.slices[low].get(ta, ([], []))[_HARD]
+            top = bisect_left(hard, (amount + 1) * self.mult)  # hard loans up to the amount, largest first
+            window = range(max(top - 8, 0), max(top, 1))
+            candidates += self._best_swap(low, high, [(ta, tb)], ((_HARD, _POTENTIAL),), want, window)
+        choice = self._choose(candidates, max(self.fine_tol // self.k, amount // 10))
+        if choice is None or choice[1] > max(self.coarse_tol // self.k, amount // 10):
+            return False
+        self._apply(low, high, choice)
+        return True
+
+    def _mix_room(self, p: int, slack_pp: int) -> int:
+        """Fen of potential reserve p can give (if above the pool) or take (if below), to the pool
+        share moved `slack_pp` points past it."""
+        reserve, total = self.reserve[p], self.total
+        excess = abs(self._mix_excess(p))
+        return (excess + reserve * total * slack_pp // 100) // total
+
+    # --- goal 5: loan counts -------------------------------------------------------------------
+
+    def _count_gap(self, p: int) -> Fraction:
+        return abs(self.count[p] - self.mean_count) / self.mean_count
+
+    def _fix_counts(self, aim: Fraction, local: bool) -> None:
+        for _ in range(_ROUNDS):
+            if self._count_spread() <= aim:
+                return
+            progressed = False
+            for p in sorted(range(self.k), key=lambda p: (-self._count_gap(p), p)):
+                if self._count_gap(p) <= aim / 2:
+                    break
+                progressed |= self._count_step(p, local)
+            if not progressed:
+                return
+
+    def _count_spread(self) -> Fraction:
+        return (max(self.count) - min(self.count)) / self.mean_count
+
+    def _count_step(self, p: int, local: bool) -> bool:
+        sign = 1 if self.count[p] > self.mean_count else -1
+        partners = [q for q in self._neighbours(p) if sign * (self.count[p] - self.count[q]) >= 2]
+        partners.sort(key=lambda q: (sign * self.count[q], q))
+        for q in partners[:_PARTNERS]:
+            if self._count_trade(*((p, q) if sign > 0 else (q, p)), local=True):
+                return True
+        if local:
+            return False
+        eligible = [q for q in range(self.k) if sign * (self.count[p] - self.count[q]) >= 2]
+        others = self._far_partners(p, eligible, lambda q: sign * self.count[q])
+        return any(self._count_trade(*((p, q) if sign > 0 else (q, p)), local=False) for q in others)
+
+    def _count_trade(self, giver: int, receiver: int, local: bool) -> bool:
+        """The giver hands over its n smallest loans and may take one loan back to keep reserves level."""
+        net = (self.count[giver] - self.count[receiver]) // 2
+        want = (self._dev(giver) - self._dev(receiver)) // (2 * self.k)
+        candidates: list[_Candidate] = []
+        for ta, tb in self._pairs(giver, receiver, local):
+            candidates += self._count_candidates(giver, receiver, ta, tb, net, want)
+        choice = self._choose(candidates, max(self.fine_tol // self.k, 1))
+        if choice is None or choice[1] * self.k > self.coarse_tol:
+            return False
+        self._apply(giver, receiver, choice)
+        return True
+
+    def _count_candidates(self, giver: int, receiver: int, ta: int, tb: int, net: int, want: int) -> list[_Candidate]:
+        mult = self.mult
+        lists = self.slices[giver][ta]
+        smallest = [key % mult for key in islice(heapq.merge(*lists), net + 1)]
+        if len(smallest) < net:
+            return []
+        candidates: list[_Candidate] = []
+        plain = smallest[:net]
+        sent = sum(self.price[i] for i in plain)
+        candidates.append((self._added(giver, receiver, ta, None), abs(sent - want), tuple(plain), -1))
+        if len(smallest) == net + 1:
+            sent = sum(self.price[i] for i in smallest)
+            for lst in self.slices[receiver][tb]:
+                for key in _nearest(lst, (sent - want) * mult):
+                    err = abs(sent - key // mult - want)
+                    candidates.append((self._added(giver, receiver, ta, tb), err, tuple(smallest), key % mult))
+        return candidates
+
+    # --- goal 1: no empty package ---------------------------------------------------------------
+
+    def _fill_empty(self) -> None:
+        """Possible only when reserves are tiny: take the smallest loan of the fullest package."""
+        for p in range(self.k):
+            if self.count[p]:
+                continue
+            giver = max(range(self.k), key=lambda q: (self.count[q], -q))
+            smallest = min(key for lists in self.slices[giver].values() for lst in lists for key in lst[:1])
+            self._move(smallest % self.mult, giver, p)
+
+    # --- driver ---------------------------------------------------------------------------------
+
+    def run(self) -> list[list[BundleLoan]]:
+        self._fill_empty()
+        self._repair_balance()
+        for _ in range(2):
+            self._fix_mix(_MIX_AIM_PP, local=True)
+            if self._max_mix_gap() > Fraction(MIX_LIMIT_PP, 100):
+                self._fix_mix(_MIX_AIM_PP, local=False)
+            self._fix_counts(_COUNT_AIM, local=True)
+            if self._count_spread() > COUNT_LIMIT:
+                self._fix_counts(_COUNT_AIM, local=False)
+            self._repair_balance()
+            if self._max_mix_gap() <= Fraction(MIX_LIMIT_PP, 100) and self._count_spread() <= COUNT_LIMIT:
+                break
+        return self._result()
+
+    def _repair_balance(self) -> None:
+        self._balance(self.fine_tol, local=True)
+        if self._worst_dev() > self.coarse_tol:
+            self._balance(self.coarse_tol, local=False)
+            self._balance(self.fine_tol, local=True)
+
+    def _max_mix_gap(self) -> Fraction:
+        return max(self._mix_gap(p) for p in range(self.k)) if self.total else Fraction(0)
+
+    def _result(self) -> list[list[BundleLoan]]:
+        groups = [[i] for i in self.giants]
+        for package in self.slices:
+            groups.append([key % self.mult for lists in package.values() for lst in lists for key in lst])
+        for group in groups:
+            group.sort(key=lambda i: (self.town[i], i))
+        groups.sort(key=lambda g: (self.town[g[0]], max(self.town[i] for i in g), g[0]))
+        return [[self.loans[i] for i in group] for group in groups]
+
+
+def _quotas(bounds: list[int], start: int, end: int, first: int) -> tuple[list[tuple[int, int]], int]:
+    """Each package's share of the township occupying [start, end) of the cumulative line.
+
+    Package p owns [bounds[p], bounds[p + 1]). `first` is the first package that may still
+    have room; the updated value is returned for the next township.
+    """
+    k = len(bounds) - 1
+    while first < k - 1 and bounds[first + 1] <= start:
+        first += 1
+    quotas = []
+    p = first
+    while p < k and bounds[p] < end:
+        quota = min(end, bounds[p + 1]) - max(start, bounds[p])
+        if quota > 0:
+            quotas.append((p, quota))
+        p += 1
+    return quotas or [(first, 0)], first
+
+
+def _nearest(keys: list[int], target: int) -> list[int]:
+    """The keys either side of `target` in a sorted list."""
+    j = bisect_left(keys, target)
+    return keys[max(j - 1, 0):j + 1]
+
+
+def _closest_difference(la: list[int], lb: list[int], want: int, mult: int) -> tuple[int, int, int] | None:
+    """(error, a, b) with a from la, b from lb and price(a) - price(b) closest to want."""
+    best: tuple[int, int, int] | None = None
+    for a in la:
+        price_a = a // mult
+        for b in _nearest(lb, (price_a - want) * mult):
+            err = abs(price_a - b // mult - want)
+            if best is None or err < best[0]:
+                best = (err, a, b)
+                if not err:
+                    return best
+    return best
