@@ -95,10 +95,8 @@ def _create_staff(rng: random.Random) -> list[tuple[str, str]]:
 
 
 def _create_loans(rng: random.Random, count: int, admin: User) -> None:
-    from sqlalchemy import insert
-
-    from packages.models import GuaranteeType, ImportBatch, LitigationStatus, Loan
-    from packages.services import grade_and_price, load_ratios
+    from packages.models import GuaranteeType, ImportBatch, LitigationStatus
+    from packages.services import bulk_insert_loans, grade_and_price, load_ratios
 
     branch_ids = {code: services.branch_by_code(code).id for code, _, _ in BRANCHES}
     officers = [_name(rng) for _ in range(12)]
@@ -142,7 +140,7 @@ def _create_loans(rng: random.Random, count: int, admin: User) -> None:
             "batch_id": batch.id,
             **facts,
         }, ratios, CUTOFF))
-    db.session.execute(insert(Loan), rows)
+    bulk_insert_loans(rows)
     audit.record("loans.import", batch, actor=admin,
                  after={"file_name": batch.file_name, "row_count": count, "cutoff_date": CUTOFF})
 

@@ -189,7 +189,8 @@ def _check_loans(loans: Sequence[BundleLoan]) -> None:
 _HARD, _POTENTIAL = 0, 1
 _FINE = Fraction(1, 10_000)  # repair reserves until every package is within 0.01% of the target
 _COARSE = Fraction(25, 10_000)  # ... and add townships for balance only while one is beyond 0.25%
-_MIX_AIM_PP = 9  # repair the mix a little inside the limit, so later balancing cannot push it over
+_MIX_LIMIT = Fraction(MIX_LIMIT_PP, 100)
+_MIX_AIM = Fraction(9, 100)  # repair the mix a little inside the limit, so later changes cannot push it over
 _MIX_SLACK_PP = 4  # how far past the pool's share a partner may be pushed while fixing another package
 _COUNT_AIM = Fraction(3, 20)
 _ROUNDS = 60
@@ -217,7 +218,7 @@ class _Planner:
         self.k = package_count - len(self.giants)
         self.total = sum(self.price[i] for i in regular)
         self.potential_total = sum(self.price[i] for i in regular if self.cls[i])
-        self.mean_count = Fraction(len(regular), self.k)
+        self.loan_count = len(regular)
         self.slices: list[dict[int, _Slice]] = [{} for _ in range(self.k)]
         self.holders: list[set[int]] = [set() for _ in names]  # township -> packages holding loans there
         self.reserve = [0] * self.k
@@ -226,6 +227,7 @@ class _Planner:
         # Deviations are kept scaled by k: dev(p) = reserve * k - total, so tolerances are integers.
         self.fine_tol = int(self.total * _FINE)
         self.coarse_tol = int(self.total * _COARSE)
+        self.mix_aim = _MIX_AIM
         self._deal(regular)
 
     # --- construction ---------------------------------------------------------------------
@@ -253,18 +255,27 @@ class _Planner:
         line_total = sum(weight[i] for i in regular)
         bounds = [line_total * p // self.k for p in range(self.k + 1)]
         start, first = 0, 0
+        carry = (0, 0)  # (package, its weight taken so far minus its quotas so far)
         for t in sorted(by_town):
             members = by_town[t]
             end = start + sum(weight[i] for i in members)
             quotas, first = _quotas(bounds, start, end, first)
+            adjusted = _carry_over(quotas, carry)
+            before = [self._line(p) for p, _ in quotas]
             # Each class, and the free loans, dealt separately: every slice gets its share of each.
             for group in self._strata(members, weight):
-                self._deal_stratum(group, quotas, end - start or 1, weight)
+                self._deal_stratum(group, adjusted, end - start or 1, weight)
+            last, quota = quotas[-1]
+            taken = self._line(last) - before[-1] - quota
+            carry = (last, taken + (carry[1] if len(quotas) == 1 and carry[0] == last else 0))
             start = end
         for package in self.slices:
             for lists in package.values():
                 lists[_HARD].sort()
                 lists[_POTENTIAL].sort()
+
+    def _line(self, p: int) -> int:
+        return self.reserve[p] if self.total else self.count[p]
 
     def _strata(self, members: list[int], weight: list[int]) -> list[list[int]]:
         order = sorted(members, key=lambda i: (-weight[i], i))
@@ -359,17 +370,14 @@ class _Planner:
         """Townships a change adds: the giver's loan's to the receiver, the receiver's loan's to the giver."""
         return (ta not in self.slices[receiver]) + (tb is not None and tb not in self.slices[giver])
 
-    # --- candidate search -------------------------------------------------------------------
+    # --- candidates ---------------------------------------------------------------------------
 
-    def _best_swap(self, giver: int, receiver: int, pairs: list[tuple[int, int]], classes: Iterable[tuple[int, int]],
-                   want: int, givable: range | None = None) -> list[_Candidate]:
-        """Swaps of one giver loan a for one receiver loan b with price(a) - price(b) close to `want`.
-
-        `givable` limits the giver's loans to positions in its sorted class list (to look only at
-        a few loans of about the right size). Returns the best candidate per number of townships added.
-        """
+    def _swaps(self, giver: int, receiver: int, pairs: list[tuple[int, int]], classes: Iterable[tuple[int, int]],
+               want: int, window: Callable[[list[int]], list[int]] | None = None) -> list[_Candidate]:
+        """Per township pair and class pair, the swap of giver loan a for receiver loan b with
+        price(a) - price(b) closest to `want`. `window` narrows the giver's loans looked at."""
         mult = self.mult
-        best: dict[int, _Candidate] = {}
+        found: list[_Candidate] = []
         for ta, tb in pairs:
             mine, theirs = self.slices[giver].get(ta), self.slices[receiver].get(tb)
             if mine is None or theirs is None:
@@ -377,37 +385,59 @@ class _Planner:
             added = self._added(giver, receiver, ta, tb)
             for ca, cb in classes:
                 la, lb = mine[ca], theirs[cb]
-                if not la or not lb:
-                    continue
-                keys = la if givable is None else [la[j] for j in givable if 0 <= j < len(la)]
-                found = _closest_difference(keys, lb, want, mult)
-                if found and (added not in best or found[0] < best[added][1]):
-                    best[added] = (added, found[0], (found[1] % mult,), found[2] % mult)
-        return list(best.values())
+                best = _closest_difference(la if window is None else window(la), lb, want, mult) if la and lb else None
+                if best:
+                    found.append((added, best[0], (best[1] % mult,), best[2] % mult))
+        return found
 
-    def _best_move(self, giver: int, receiver: int, towns: Iterable[int], want: int) -> list[_Candidate]:
+    def _moves(self, giver: int, receiver: int, towns: Iterable[int], want: int) -> list[_Candidate]:
+        """Single loans of the giver priced closest to `want`."""
         mult = self.mult
-        best: dict[int, _Candidate] = {}
+        found: list[_Candidate] = []
         for t in towns:
             mine = self.slices[giver].get(t)
             if mine is None:
                 continue
             added = self._added(giver, receiver, t, None)
             for lst in mine:
-                for key in _nearest(lst, want * mult):
-                    err = abs(key // mult - want)
-                    if added not in best or err < best[added][1]:
-                        best[added] = (added, err, (key % mult,), -1)
-        return list(best.values())
+                found += [(added, abs(key // mult - want), (key % mult,), -1) for key in _nearest(lst, want * mult)]
+        return found
 
-    def _choose(self, candidates: list[_Candidate], good_enough: int) -> _Candidate | None:
-        """Fewest added townships among candidates within `good_enough` fen, else the most precise."""
-        if not candidates:
-            return None
-        good = [c for c in candidates if c[1] <= good_enough]
-        return min(good or candidates, key=lambda c: (c[0], c[1]) if good else (c[1], c[0]))
+    def _choose(self, giver: int, receiver: int, candidates: list[_Candidate], good: int, cap: int,
+                prefer: Callable[[_Candidate], object] = lambda c: (c[0], c[1])) -> _Candidate | None:
+        """Among candidates off by at most `cap` fen that keep the mix: the `prefer`red one within
+        `good` fen, else the most precise."""
+        usable = [c for c in candidates if c[1] <= cap]
+        usable.sort(key=lambda c: (c[1] > good, prefer(c) if c[1] <= good else (c[1], c[0])))
+        return next((c for c in usable if self._keeps_mix(giver, receiver, c)), None)
 
-    # --- goal 2: balance --------------------------------------------------------------------
+    def _keeps_mix(self, giver: int, receiver: int, candidate: _Candidate) -> bool:
+        """Neither package's mix ends beyond the aim unless it already was, and then no worse."""
+        if not self.total:
+            return True
+        _, _, given, returned = candidate
+        back = [returned] if returned >= 0 else []
+        fen = self._fen(given) - self._fen(back)
+        potential = self._fen(i for i in given if self.cls[i]) - self._fen(i for i in back if self.cls[i])
+        return self._mix_within(giver, -fen, -potential) and self._mix_within(receiver, fen, potential)
+
+    def _mix_within(self, p: int, fen: int, potential: int) -> bool:
+        reserve = self.reserve[p] + fen
+        if not reserve:
+            return True
+        excess = abs((self.potential[p] + potential) * self.total - self.potential_total * reserve)
+        if not _over(excess, reserve * self.total, self.mix_aim):
+            return True
+        return excess * self.reserve[p] <= abs(self._mix_excess(p)) * reserve  # no worse than before
+
+    def _fen(self, loans: Iterable[int]) -> int:
+        return sum(self.price[i] for i in loans)
+
+    def _moved_fen(self, candidate: _Candidate) -> int:
+        _, _, given, returned = candidate
+        return self._fen(given) - (self.price[returned] if returned >= 0 else 0)
+
+    # --- goal 2: balance ------------------------------------------------------------------------
 
     def _balance(self, tol: int, local: bool) -> None:
         for _ in range(_ROUNDS):
@@ -438,40 +468,44 @@ class _Planner:
         if want <= 0:
             return False
         pairs = self._pairs(giver, receiver, local)
-        candidates = self._best_swap(giver, receiver, pairs, ((_HARD, _HARD), (_POTENTIAL, _POTENTIAL)), want)
-        if self.count[giver] > self.count[receiver]:
-            candidates += self._best_move(giver, receiver, sorted({ta for ta, _ in pairs}), want)
-        choice = self._choose(candidates, max(self.fine_tol // self.k, want // 4))
-        if choice is None or not 0 < self._moved_fen(choice) * self.k < gap:
+        candidates = self._swaps(giver, receiver, pairs, ((_HARD, _HARD), (_POTENTIAL, _POTENTIAL)), want)
+        if self.count[giver] > self.count[receiver]:  # a single move must not unbalance the counts
+            candidates += self._moves(giver, receiver, sorted({ta for ta, _ in pairs}), want)
+        # Only changes that reduce the sum of squared deviations, so repair always ends.
+        candidates = [c for c in candidates if 0 < self._moved_fen(c) * self.k < gap]
+        choice = self._choose(giver, receiver, candidates, max(self.fine_tol // self.k, want // 4), want)
+        if choice is None:
             return False
         self._apply(giver, receiver, choice)
         return True
 
-    def _moved_fen(self, candidate: _Candidate) -> int:
-        _, _, given, returned = candidate
-        return sum(self.price[i] for i in given) - (self.price[returned] if returned >= 0 else 0)
-
     def _worst_dev(self) -> int:
         return max(abs(self._dev(p)) for p in range(self.k))
 
-    # --- goal 4: mix --------------------------------------------------------------------------
+    # --- goal 4: mix ------------------------------------------------------------------------------
 
     def _mix_excess(self, p: int) -> int:
         """(share of p - pool share) * reserve(p) * total: the sign says which side p is on."""
         return self.potential[p] * self.total - self.potential_total * self.reserve[p]
 
-    def _mix_gap(self, p: int) -> Fraction:
+    def _mix_gap(self, p: int) -> float:
+        """|share of p - pool share|, for ordering only; tests against limits use _mix_over."""
         reserve = self.reserve[p]
-        return Fraction(abs(self._mix_excess(p)), reserve * self.total) if reserve else Fraction(0)
+        return abs(self._mix_excess(p)) / (reserve * self.total) if reserve else 0.0
 
-    def _fix_mix(self, limit_pp: int, local: bool) -> None:
+    def _mix_over(self, p: int, limit: Fraction) -> bool:
+        return _over(self._mix_excess(p), self.reserve[p] * self.total, limit)
+
+    def _mix_failing(self) -> bool:
+        return any(self._mix_over(p, _MIX_LIMIT) for p in range(self.k)) if self.total else False
+
+    def _fix_mix(self, local: bool) -> None:
         if not self.total:
             return
-        limit = Fraction(limit_pp, 100)
         for _ in range(_ROUNDS):
             progressed = False
             for p in sorted(range(self.k), key=lambda p: (-self._mix_gap(p), p)):
-                if self._mix_gap(p) <= limit:
+                if not self._mix_over(p, self.mix_aim):
                     break
                 progressed |= self._mix_step(p, local)
             if not progressed:
@@ -496,48 +530,50 @@ class _Planner:
         amount = min(self._mix_room(p, 0), self._mix_room(q, _MIX_SLACK_PP))
         if amount <= 0:
             return False
+        mult = self.mult
+
+        def window(hard: list[int]) -> list[int]:  # the largest hard loans up to the amount
+            top = bisect_left(hard, (amount + 1) * mult)
+            return hard[max(top - 8, 0):max(top, 1)]
+
         want = (self._dev(low) - self._dev(high)) // (2 * self.k)  # reserve the low package may shed
-        candidates: list[_Candidate] = []
-        for ta, tb in self._pairs(low, high, local):
-            hard = self.slices[low].get(ta, ([], []))[_HARD]
-            top = bisect_left(hard, (amount + 1) * self.mult)  # hard loans up to the amount, largest first
-            window = range(max(top - 8, 0), max(top, 1))
-            candidates += self._best_swap(low, high, [(ta, tb)], ((_HARD, _POTENTIAL),), want, window)
-        choice = self._choose(candidates, max(self.fine_tol // self.k, amount // 10))
-        if choice is None or choice[1] > max(self.coarse_tol // self.k, amount // 10):
+        candidates = self._swaps(low, high, self._pairs(low, high, local), ((_HARD, _POTENTIAL),), want, window)
+        fine = self.fine_tol // self.k
+        choice = self._choose(low, high, candidates, max(fine, amount // 10), max(self.coarse_tol // self.k, amount // 10))
+        if choice is None:
             return False
         self._apply(low, high, choice)
         return True
 
     def _mix_room(self, p: int, slack_pp: int) -> int:
-        """Fen of potential reserve p can give (if above the pool) or take (if below), to the pool
-        share moved `slack_pp` points past it."""
-        reserve, total = self.reserve[p], self.total
+        """Fen of potential reserve p can give (if above the pool's share) or take (if below)
+        before its share passes the pool's by `slack_pp` points."""
         excess = abs(self._mix_excess(p))
-        return (excess + reserve * total * slack_pp // 100) // total
+        return (excess + self.reserve[p] * self.total * slack_pp // 100) // self.total
 
-    # --- goal 5: loan counts -------------------------------------------------------------------
+    # --- goal 5: loan counts ----------------------------------------------------------------------
 
-    def _count_gap(self, p: int) -> Fraction:
-        return abs(self.count[p] - self.mean_count) / self.mean_count
+    def _count_gap(self, p: int) -> int:
+        """|count - mean| scaled by k."""
+        return abs(self.count[p] * self.k - self.loan_count)
 
-    def _fix_counts(self, aim: Fraction, local: bool) -> None:
+    def _counts_over(self, limit: Fraction) -> bool:
+        return _over(max(self.count) - min(self.count), Fraction(self.loan_count, self.k), limit)
+
+    def _fix_counts(self, local: bool) -> None:
         for _ in range(_ROUNDS):
-            if self._count_spread() <= aim:
+            if not self._counts_over(_COUNT_AIM):
                 return
             progressed = False
             for p in sorted(range(self.k), key=lambda p: (-self._count_gap(p), p)):
-                if self._count_gap(p) <= aim / 2:
+                if not _over(self._count_gap(p), self.loan_count, _COUNT_AIM / 2):
                     break
                 progressed |= self._count_step(p, local)
             if not progressed:
                 return
 
-    def _count_spread(self) -> Fraction:
-        return (max(self.count) - min(self.count)) / self.mean_count
-
     def _count_step(self, p: int, local: bool) -> bool:
-        sign = 1 if self.count[p] > self.mean_count else -1
+        sign = 1 if self.count[p] * self.k > self.loan_count else -1
         partners = [q for q in self._neighbours(p) if sign * (self.count[p] - self.count[q]) >= 2]
         partners.sort(key=lambda q: (sign * self.count[q], q))
         for q in partners[:_PARTNERS]:
@@ -550,40 +586,43 @@ class _Planner:
         return any(self._count_trade(*((p, q) if sign > 0 else (q, p)), local=False) for q in others)
 
     def _count_trade(self, giver: int, receiver: int, local: bool) -> bool:
-        """The giver hands over its n smallest loans and may take one loan back to keep reserves level."""
+        """The giver hands over m loans and takes back one of about their total price (or none,
+        if they are small enough), so counts even out and reserves stay level."""
         net = (self.count[giver] - self.count[receiver]) // 2
-        want = (self._dev(giver) - self._dev(receiver)) // (2 * self.k)
         candidates: list[_Candidate] = []
         for ta, tb in self._pairs(giver, receiver, local):
-            candidates += self._count_candidates(giver, receiver, ta, tb, net, want)
-        choice = self._choose(candidates, max(self.fine_tol // self.k, 1))
-        if choice is None or choice[1] * self.k > self.coarse_tol:
+            candidates += self._count_candidates(giver, receiver, ta, tb, net)
+        fine = max(self.fine_tol // self.k, 1)
+        choice = self._choose(giver, receiver, candidates, fine, self.coarse_tol // self.k,
+                              prefer=lambda c: (c[0], -len(c[2]) + (c[3] >= 0), c[1]))
+        if choice is None:
             return False
         self._apply(giver, receiver, choice)
         return True
 
-    def _count_candidates(self, giver: int, receiver: int, ta: int, tb: int, net: int, want: int) -> list[_Candidate]:
-        mult = self.mult
-        lists = self.slices[giver][ta]
-        smallest = [key % mult for key in islice(heapq.merge(*lists), net + 1)]
-        if len(smallest) < net:
-            return []
-        candidates: list[_Candidate] = []
-        plain = smallest[:net]
-        sent = sum(self.price[i] for i in plain)
-        candidates.append((self._added(giver, receiver, ta, None), abs(sent - want), tuple(plain), -1))
-        if len(smallest) == net + 1:
-            sent = sum(self.price[i] for i in smallest)
-            for lst in self.slices[receiver][tb]:
-                for key in _nearest(lst, (sent - want) * mult):
-                    err = abs(sent - key // mult - want)
-                    candidates.append((self._added(giver, receiver, ta, tb), err, tuple(smallest), key % mult))
-        return candidates
+    def _count_candidates(self, giver: int, receiver: int, ta: int, tb: int, net: int) -> list[_Candidate]:
+        mult, price = self.mult, self.price
+        smallest = list(islice(heapq.merge(*self.slices[giver][ta]), net))
+        small = [key % mult for key in smallest]
+        plain_added = self._added(giver, receiver, ta, None)
+        found = [(plain_added, self._fen(small[:m]), tuple(small[:m]), -1) for m in range(1, len(small) + 1)]
+        added = self._added(giver, receiver, ta, tb)
+        for b_key in islice(heapq.merge(*self.slices[receiver][tb]), 6):
+            b = b_key % mult
+            for m in range(1, len(small) + 1):
+                # the m smallest, plus the loan that brings the total closest to b's price
+                rest = price[b] - self._fen(small[:m])
+                for lst in self.slices[giver][ta]:
+                    for key in _nearest(lst, rest * mult):
+                        if key > smallest[m - 1]:
+                            err = abs(rest - key // mult)
+                            found.append((added, err, (*small[:m], key % mult), b))
+        return found
 
     # --- goal 1: no empty package ---------------------------------------------------------------
 
     def _fill_empty(self) -> None:
-        """Possible only when reserves are tiny: take the smallest loan of the fullest package."""
+        """Needed only when reserves are tiny: take the smallest loan of the fullest package."""
         for p in range(self.k):
             if self.count[p]:
                 continue
@@ -597,14 +636,14 @@ class _Planner:
         self._fill_empty()
         self._repair_balance()
         for _ in range(2):
-            self._fix_mix(_MIX_AIM_PP, local=True)
-            if self._max_mix_gap() > Fraction(MIX_LIMIT_PP, 100):
-                self._fix_mix(_MIX_AIM_PP, local=False)
-            self._fix_counts(_COUNT_AIM, local=True)
-            if self._count_spread() > COUNT_LIMIT:
-                self._fix_counts(_COUNT_AIM, local=False)
+            self._fix_mix(local=True)
+            if self._mix_failing():
+                self._fix_mix(local=False)
+            self._fix_counts(local=True)
+            if self._counts_over(COUNT_LIMIT):
+                self._fix_counts(local=False)
             self._repair_balance()
-            if self._max_mix_gap() <= Fraction(MIX_LIMIT_PP, 100) and self._count_spread() <= COUNT_LIMIT:
+            if not self._mix_failing() and not self._counts_over(COUNT_LIMIT):
                 break
         return self._result()
 
@@ -613,9 +652,6 @@ class _Planner:
         if self._worst_dev() > self.coarse_tol:
             self._balance(self.coarse_tol, local=False)
             self._balance(self.fine_tol, local=True)
-
-    def _max_mix_gap(self) -> Fraction:
-        return max(self._mix_gap(p) for p in range(self.k)) if self.total else Fraction(0)
 
     def _result(self) -> list[list[BundleLoan]]:
         groups = [[i] for i in self.giants]
@@ -644,6 +680,25 @@ def _quotas(bounds: list[int], start: int, end: int, first: int) -> tuple[list[t
             quotas.append((p, quota))
         p += 1
     return quotas or [(first, 0)], first
+
+
+def _over(value: int, whole: int | Fraction, limit: Fraction) -> bool:
+    """|value| / whole > limit, exactly."""
+    return abs(value) * limit.denominator > limit.numerator * whole
+
+
+def _carry_over(quotas: list[tuple[int, int]], carry: tuple[int, int]) -> list[tuple[int, int]]:
+    """Quotas corrected for the first package's error so far, which the last package takes on.
+
+    Dealing a township fills quotas only up to the size of its loans; passing each package's
+    error on to the next township keeps it from piling up in packages spanning many townships.
+    """
+    (p, error), (first, quota) = carry, quotas[0]
+    if len(quotas) == 1 or p != first or not error:
+        return quotas
+    fixed = max(0, quota - error)
+    last, last_quota = quotas[-1]
+    return [(first, fixed), *quotas[1:-1], (last, last_quota + quota - fixed)]
 
 
 def _nearest(keys: list[int], target: int) -> list[int]:

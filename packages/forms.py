@@ -54,7 +54,7 @@ def parse_percent_bp(text: str) -> int:
         raise ValueError(_l("Enter a percentage with at most two decimals."))
     bp = int(value * 100)
     if not 0 <= bp <= BASIS_POINTS:
-        raise ValueError(_l("A pricing ratio must be between 0% and 100%."))
+        raise ValueError(_l("A pricing ratio must be from 0 to 100 percent."))
     return bp
 
 

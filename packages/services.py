@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, func, select, update
 
 from core import audit
 from core.accounts.models import Branch, Role, User
@@ -85,7 +85,7 @@ def set_ratios(new_ratios: dict[tuple[LoanClass, AgeBand], int]) -> bool:
     before = load_ratios()
     for key, ratio_bp in new_ratios.items():
         if not 0 <= ratio_bp <= pricing.BASIS_POINTS:
-            raise PackagingError(_l("A pricing ratio must be between 0%% and 100%%."))
+            raise PackagingError(_l("A pricing ratio must be from 0 to 100 percent."))
     changed = {key: bp for key, bp in new_ratios.items() if before.get(key) != bp}
     if not changed:
         return False
@@ -172,13 +172,24 @@ def import_tape(data: bytes, filename: str, *, cutoff_date: date, user: User | N
     for row in parsed.rows:
         grade_and_price(row, ratios, cutoff_date)
         row["batch_id"] = batch.id
-    for chunk_start in range(0, len(parsed.rows), 5000):
-        db.session.execute(insert(Loan), parsed.rows[chunk_start:chunk_start + 5000])
+    bulk_insert_loans(parsed.rows)
     audit.record("loans.import", batch, actor=user, after={
         "file_name": batch.file_name, "checksum": batch.checksum, "row_count": batch.row_count,
         "cutoff_date": cutoff_date,
     })
     return ImportResult(batch, [])
+
+
+def bulk_insert_loans(rows: list[dict]) -> None:
+    """Core executemany with one key set: the ORM bulk path splits rows whose None-ness differs
+    into separate statements, which is 10x slower on a 100,000-row tape."""
+    if not rows:
+        return
+    keys = sorted(set().union(*(row.keys() for row in rows[:1000])))
+    table = Loan.__table__
+    for start in range(0, len(rows), 10_000):
+        chunk = [{key: row.get(key) for key in keys} for row in rows[start:start + 10_000]]
+        db.session.execute(table.insert(), chunk)
 
 
 def _existing_loan_nos(candidates: set[str]) -> set[str]:
