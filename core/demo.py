@@ -29,15 +29,19 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 SITUATIONS = [
     "借款人外出务工，联系方式已变更",
     "借款人在本地经营小卖部，有一定还款能力",
-    "借款人已去世，继承人下落不明",
-    "担保人已迁居外地，无力清偿",
     "借款人承诺年底前归还部分本金",
     "抵押房屋已拆迁，补偿款去向待查",
     "借款人务农，收入微薄",
-    "借款人企业已破产清算",
-    "法院已判决，尚未执行",
     "借款人长期在外，家属愿意协商还款",
 ]
+# The situation a loan officer writes when one of the hard-to-recover facts holds.
+FACT_SITUATIONS = {
+    "borrower_deceased": "借款人已去世，继承人下落不明",
+    "borrower_bankrupt": "借款人企业已破产清算",
+    "borrower_convicted": "借款人因犯罪正在服刑",
+    "guarantor_unable": "担保人已迁居外地，无力清偿",
+    "enforcement_terminated": "法院已裁定终结本次执行程序",
+}
 
 # (username, name, roles, position, status, branch)
 STAFF = [
@@ -131,7 +135,7 @@ def _create_loans(rng: random.Random, count: int, admin: User) -> None:
             "last_repayment_date": due - timedelta(days=rng.randrange(30, 300)) if rng.random() < 0.4 else None,
             "last_notice_date": due + timedelta(days=rng.randrange(200, 2500)) if rng.random() < 0.5 else None,
             "account": rng.choice(("108", "110")),
-            "situation": rng.choice(SITUATIONS),
+            "situation": next((FACT_SITUATIONS[f] for f, held in facts.items() if held), rng.choice(SITUATIONS)),
             "collateral": "房产一处" if guarantee == GuaranteeType.MORTGAGE else None,
             "guarantor": _name(rng) if guarantee == GuaranteeType.GUARANTEE else None,
             "loan_officer": rng.choice(officers),

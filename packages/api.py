@@ -83,7 +83,8 @@ def plan_json(plan: PackagingPlan) -> dict:
     metrics = services.plan_metrics(plan)
     return {
         "id": plan.id, "branch": plan.branch.code, "status": plan.status.value,
-        "composed_by": plan.composed_by.username, "spread": round(metrics.spread, 6),
+        "composed_by": plan.composed_by.username, "decision_reason": plan.decision_reason,
+        "spread": round(metrics.spread, 6),
         "mean_townships": round(metrics.mean_townships, 3),
         "packages": [package_json(p) for p in plan.packages],
     }
@@ -123,6 +124,21 @@ def api_approve(plan_id: int):
         raise ApiError("not_found", _("No such plan."), 404)
     try:
         services.approve_plan(plan, g.api_user)
+    except services.PackagingError as exc:
+        raise ApiError("refused", exc, 409) from None
+    db.session.commit()
+    return jsonify(plan_json(plan))
+
+
+@api_bp.post("/packaging/plans/<int:plan_id>/reject")
+@api_roles_required(Role.COMMITTEE)
+def api_reject(plan_id: int):
+    plan = db.session.get(PackagingPlan, plan_id)
+    if plan is None:
+        raise ApiError("not_found", _("No such plan."), 404)
+    reason = json_body().get("reason")
+    try:
+        services.reject_plan(plan, g.api_user, reason if isinstance(reason, str) else "")
     except services.PackagingError as exc:
         raise ApiError("refused", exc, 409) from None
     db.session.commit()

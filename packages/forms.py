@@ -94,5 +94,9 @@ class MoveLoanForm(FlaskForm):
     to_package = SelectField(_l("Move to package"), choices=[], coerce=int)
 
 
+class RejectPlanForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for sending the plan back"), validators=[DataRequired(), Length(max=2000)])
+
+
 class ConfirmForm(FlaskForm):
     """A button that changes state: only the CSRF token."""

@@ -156,6 +156,7 @@ class PackagingPlan(db.Model):
     composed_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
 
     branch: Mapped[Branch] = relationship()
     composed_by: Mapped[User] = relationship(foreign_keys=[composed_by_id])

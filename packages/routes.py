@@ -14,7 +14,7 @@ from core.security import roles_required
 from packages import export, profile, services, tape
 from packages.forms import (
     ComposeForm, ConfirmForm, GradeOverrideForm, ImportForm, LoanFilterForm, MoveLoanForm, PercentField,
-    RepriceForm,
+    RejectPlanForm, RepriceForm,
 )
 from packages.grading import LoanClass, reason_labels
 from packages.models import ImportBatch, Loan, Package, PackageStatus, PackagingPlan
@@ -223,18 +223,18 @@ def plan_new():
 @roles_required(*DESK)
 def plan_detail(plan_id: int):
     plan = db.get_or_404(PackagingPlan, plan_id)
-    move = MoveLoanForm(prefix="move")
+    move, reject = MoveLoanForm(prefix="move"), RejectPlanForm(prefix="reject")
     move.to_package.choices = [(p.id, p.label) for p in plan.packages]
     if request.method == "POST":
         action = request.form.get("action")
         if action not in PLAN_ACTIONS:
             abort(400)
-        role, form = PLAN_ACTIONS[action], move if action == "move" else ConfirmForm()
+        role, form = PLAN_ACTIONS[action], {"move": move, "reject": reject}.get(action) or ConfirmForm()
         if not current_user.has_role(role):
             abort(403)
         if form.validate_on_submit():
             try:
-                message = _do_plan_action(plan, action, move)
+                message = _do_plan_action(plan, action, move, reject)
                 db.session.commit()
                 flash(message, "success")
                 return redirect(url_for(".plan_detail", plan_id=plan.id))
@@ -242,16 +242,20 @@ def plan_detail(plan_id: int):
                 db.session.rollback()
                 flash(str(exc), "error")
     metrics = services.plan_metrics(plan)
-    return render_template("packages/plan.html", plan=plan, metrics=metrics, move=move, confirm=ConfirmForm(),
+    return render_template("packages/plan.html", plan=plan, metrics=metrics, move=move, reject=reject,
+                           confirm=ConfirmForm(),
                            baseline=services.random_baseline(plan))
 
 
-PLAN_ACTIONS = {"move": Role.ADMIN, "discard": Role.ADMIN, "approve": Role.COMMITTEE}
+PLAN_ACTIONS = {"move": Role.ADMIN, "discard": Role.ADMIN, "approve": Role.COMMITTEE, "reject": Role.COMMITTEE}
 
 
-def _do_plan_action(plan: PackagingPlan, action: str, move: MoveLoanForm) -> str:
+def _do_plan_action(plan: PackagingPlan, action: str, move: MoveLoanForm, reject: RejectPlanForm) -> str:
     if action == "approve":
         return _("Approved and published %(n)d packages.", n=len(services.approve_plan(plan, _me())))
+    if action == "reject":
+        services.reject_plan(plan, _me(), reject.reason.data)
+        return _("The plan was sent back to the package desk; its loans are unpackaged again.")
     if action == "discard":
         services.discard_plan(plan, _me())
         return _("The plan was discarded; its loans are unpackaged again.")

@@ -328,14 +328,28 @@ def approve_plan(plan: PackagingPlan, approver: User) -> list[Package]:
 
 
 def discard_plan(plan: PackagingPlan, user: User) -> None:
-    """Drop a draft plan; its loans become unpackaged again."""
+    """The package desk drops its own draft; its loans become unpackaged again."""
+    _close_draft(plan, user, "plan.discard", None)
+
+
+def reject_plan(plan: PackagingPlan, member: User, reason: str) -> None:
+    """The leadership group sends a draft back with a written reason; its loans are released."""
+    if not member.has_role(Role.COMMITTEE):
+        raise PackagingError(_l("Only the leadership group approves packaging plans."))
+    if not (reason or "").strip():
+        raise PackagingError(_l("Give a written reason for sending the plan back."))
+    _close_draft(plan, member, "plan.reject", reason.strip())
+
+
+def _close_draft(plan: PackagingPlan, user: User, action: str, reason: str | None) -> None:
     _require_draft(plan)
     package_ids = [p.id for p in plan.packages]
     db.session.execute(update(Loan).where(Loan.package_id.in_(package_ids)).values(package_id=None))
     for package in plan.packages:
         package.status = PackageStatus.DISCARDED
     plan.status, plan.decided_by, plan.decided_at = PlanStatus.DISCARDED, user, utcnow()
-    audit.record("plan.discard", plan, actor=user, after={"packages": len(package_ids)})
+    plan.decision_reason = reason
+    audit.record(action, plan, actor=user, after={"packages": len(package_ids), "reason": reason})
     db.session.expire_all()
 
 

@@ -196,3 +196,19 @@ def test_discard_releases_the_loans(desk):
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Loan).where(Loan.package_id.is_(None))) == 3
     assert all(p.status == PackageStatus.DISCARDED for p in db.session.scalars(select(Package)))
+
+
+def test_committee_sends_a_plan_back_with_a_reason_and_loans_are_released(desk, make_user):
+    import_good(desk)
+    leader = make_user("leader", "committee")
+    plan = services.compose_plan(services_branch("DY"), desk, package_count=2)
+    with pytest.raises(services.PackagingError, match="written reason"):
+        services.reject_plan(plan, leader, " ")
+    with pytest.raises(services.PackagingError, match="leadership group"):
+        services.reject_plan(plan, desk, "not mine to reject")
+    services.reject_plan(plan, leader, "大瑶镇的包太分散，请重新组包")
+    db.session.commit()
+    assert (plan.status, plan.decision_reason) == (PlanStatus.DISCARDED, "大瑶镇的包太分散，请重新组包")
+    assert db.session.scalar(select(func.count()).select_from(Loan).where(Loan.package_id.is_(None))) == 3
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "plan.reject"))
+    assert entry.actor_label == "leader" and entry.after_data["reason"].startswith("大瑶镇")

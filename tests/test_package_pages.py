@@ -213,3 +213,14 @@ def test_cli_imports_a_tape_and_reports_errors(app, demo, tmp_path):
     result = runner.invoke(args=["loans", "import", str(good), "--cutoff", "2026-10-31", "--user", "admin"])
     assert result.exit_code == 0, result.output
     assert "imported 2 loans" in result.output
+
+
+def test_leader_sends_a_draft_back_in_the_browser(client, signed_in):
+    signed_in("admin")
+    plan_url = client.post("/packages/plans/new", data={"branch": "ZT", "package_count": "2"}).headers["Location"]
+    signed_in("leader")
+    page = client.post(plan_url, data={"action": "reject", "reject-reason": ""}).get_data(as_text=True)
+    assert "This field is required" in page
+    page = client.post(plan_url, data={"action": "reject", "reject-reason": "请按乡镇重新组包"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "sent back to the package desk" in page and "请按乡镇重新组包" in page

@@ -42,6 +42,7 @@ def upgrade():
     sa.Column('composed_at', sa.DateTime(), nullable=False),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decision_reason', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['branch_id'], ['branches.id'], name=op.f('fk_packaging_plans_branch_id_branches')),
     sa.ForeignKeyConstraint(['composed_by_id'], ['users.id'], name=op.f('fk_packaging_plans_composed_by_id_users')),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_packaging_plans_decided_by_id_users')),
