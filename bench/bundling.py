@@ -22,8 +22,8 @@ if __name__ == "__main__":
 from packages.bundling import BundleLoan, plan_metrics, plan_packages, random_township_baseline  # noqa: E402
 
 TOWNS = ["大瑶镇", "永安镇", "镇头镇", "沙市镇", "古港镇", "官渡镇", "文家市镇", "张坊镇"]
-VILLAGES = ["新华村", "南山村", "杨花村", "白沙村", "枫林村", "石塘村", "金鸡村", "荷花村", "龙泉村", "双江村",
-            "长兴村", "丰裕村", "高坪村", "桃源村", "黄花村", "清江村"]
+VILLAGES = ["新华村", "南山村", "杨花村", "白沙村", "枫林村", "石塘村", "金鸡村", "荷花村",
+            "龙泉村", "双江村", "长兴村", "丰裕村", "高坪村", "桃源村", "黄花村", "清江村"]
 MIN_PRICE_FEN, MAX_PRICE_FEN = 300_00, 150_000_00
 
 
