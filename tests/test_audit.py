@@ -94,3 +94,28 @@ def test_signed_in_actor_is_recorded(client, login_as):
     user = login_as("desk", roles="admin")
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "auth.login")).one()
     assert (entry.actor_id, entry.actor_label) == (user.id, "desk")
+
+
+def test_concurrent_writers_never_fork_the_chain(app):
+    import threading
+
+    errors = []
+
+    def writer(worker: int) -> None:
+        try:
+            with app.app_context():
+                for i in range(15):
+                    audit.record("test.concurrent", object_type="thing", object_id=f"{worker}-{i}")
+                    db.session.commit()
+                db.session.remove()
+        except Exception as exc:  # surfaced below; a thread's exception would otherwise vanish
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 60
+    assert verify_chain() == []
