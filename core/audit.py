@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import g, has_request_context
 from flask_login import current_user
-from sqlalchemy import String, Text, select, update
+from sqlalchemy import String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import db, utcnow
@@ -150,6 +150,10 @@ def record(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def entry_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEntry))
 
 
 @dataclass(frozen=True)

@@ -82,10 +82,10 @@ def import_users(csv_file: Path) -> None:
 @audit_cli.command("verify")
 def verify() -> None:
     """Recompute the audit trail's hash chain; exit 1 if anything was altered."""
-    from core.audit import AuditEntry, verify_chain
+    from core.audit import entry_count, verify_chain
 
     problems = verify_chain()
-    count = db.session.scalar(db.select(db.func.count()).select_from(AuditEntry))
+    count = entry_count()
     if problems:
         for problem in problems:
             click.echo(f"BROKEN at entry {problem.seq or '-'}: {problem.message}", err=True)

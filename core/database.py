@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import BigInteger, MetaData, cast, event, func
+from sqlalchemy import BigInteger, Enum, MetaData, cast, event, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -53,8 +53,6 @@ def normalise_database_url(url: str) -> str:
 
 def str_enum(enum_cls, length: int = 24):
     """Store a StrEnum as its value in a VARCHAR (no native enum types to migrate)."""
-    from sqlalchemy import Enum
-
     return Enum(
         enum_cls,
         native_enum=False,

@@ -148,9 +148,13 @@ def api_reject(plan_id: int):
 @api_bp.get("/packages")
 @api_roles_required()
 def api_packages():
-    query = select(Package).where(Package.status == PackageStatus.PUBLISHED).order_by(Package.number)
-    if not g.api_user.has_role(*DESK) and request.args.get("status") not in (None, "published"):
-        raise ApiError("forbidden", _("Your role does not allow this."), 403)
-    if g.api_user.has_role(*DESK) and request.args.get("status") == "draft":
+    status = request.args.get("status") or "published"
+    if status == "published":
+        query = select(Package).where(Package.status == PackageStatus.PUBLISHED).order_by(Package.number)
+    elif status != "draft":
+        raise ApiError("invalid_field", _("status must be published or draft."), 400, {"field": "status"})
+    elif g.api_user.has_role(*DESK):
         query = select(Package).where(Package.status == PackageStatus.DRAFT).order_by(Package.plan_id, Package.seq)
+    else:
+        raise ApiError("forbidden", _("Your role does not allow this."), 403)
     return jsonify(items=[package_json(p) for p in db.session.scalars(query)])

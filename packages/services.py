@@ -105,15 +105,18 @@ def _ratio_snapshot(ratios) -> dict[str, int]:
     return {f"{c.value}/{b.value}": bp for (c, b), bp in sorted(ratios.items())}
 
 
+def _ratio_and_price(ratios, loan_class: LoanClass, start: date, principal_fen: int, on: date) -> tuple[int, int]:
+    ratio = pricing.ratio_for(ratios, loan_class, start, on)
+    return ratio, pricing.price_fen(principal_fen, ratio)
+
+
 def grade_and_price(row: dict, ratios, on: date) -> dict:
-    """Fill a loan row's grade and price fields (the row is a dict for bulk inserts)."""
+    """Fill a new loan row's grade and price fields (the row is a dict for bulk inserts)."""
     loan_class, reasons = grading.grade(row)
-    row["auto_grade"] = loan_class.value
+    row["auto_grade"] = row["grade"] = loan_class.value
     row["grade_reasons"] = ",".join(reasons)
-    effective = LoanClass(row.get("grade") or loan_class) if row.get("grade_override_reason") else loan_class
-    row["grade"] = effective.value
-    row["price_ratio_bp"] = pricing.ratio_for(ratios, effective, row["start_date"], on)
-    row["price_fen"] = pricing.price_fen(row["principal_fen"], row["price_ratio_bp"])
+    row["price_ratio_bp"], row["price_fen"] = _ratio_and_price(
+        ratios, loan_class, row["start_date"], row["principal_fen"], on)
     row["priced_on"] = on
     return row
 
@@ -129,17 +132,17 @@ def reprice_loans(on: date) -> int:
         select(Loan.id, Loan.principal_fen, Loan.start_date, Loan.grade, Loan.price_fen, Loan.package_id)
         .where(Loan.package_id.is_(None) | Loan.package_id.not_in(_published_package_ids()))
     ).all()
-    changes, touched_packages = [], set()
+    changes, touched_packages, changed = [], set(), 0
     for row in rows:
-        ratio = pricing.ratio_for(ratios, row.grade, row.start_date, on)
-        new_price = pricing.price_fen(row.principal_fen, ratio)
+        ratio, new_price = _ratio_and_price(ratios, row.grade, row.start_date, row.principal_fen, on)
         changes.append({"id": row.id, "price_fen": new_price, "price_ratio_bp": ratio, "priced_on": on})
-        if new_price != row.price_fen and row.package_id:
-            touched_packages.add(row.package_id)
+        if new_price != row.price_fen:
+            changed += 1
+            if row.package_id:
+                touched_packages.add(row.package_id)
     if changes:
         db.session.execute(update(Loan), changes)
     _refresh_reserves(touched_packages)
-    changed = sum(1 for row, new in zip(rows, changes) if row.price_fen != new["price_fen"])
     audit.record("pricing.reprice", object_type="loans", object_id="*",
                  after={"priced_on": on, "loans": len(changes), "prices_changed": changed})
     return changed
@@ -238,17 +241,19 @@ def clear_grade_override(loan: Loan) -> None:
 
 def _reprice_one(loan: Loan) -> None:
     on = loan.priced_on or loan.batch.cutoff_date
-    loan.price_ratio_bp = pricing.ratio_for(load_ratios(), loan.grade, loan.start_date, on)
-    loan.price_fen = pricing.price_fen(loan.principal_fen, loan.price_ratio_bp)
+    loan.price_ratio_bp, loan.price_fen = _ratio_and_price(
+        load_ratios(), loan.grade, loan.start_date, loan.principal_fen, on)
     db.session.flush()
     if loan.package_id:
         _refresh_reserves({loan.package_id})
 
 
 def _refresh_reserves(package_ids: Iterable[int]) -> None:
-    for package_id in package_ids:
-        reserve = db.session.scalar(select(sum_fen(Loan.price_fen)).where(Loan.package_id == package_id))
-        db.session.execute(update(Package).where(Package.id == package_id).values(reserve_fen=reserve))
+    """Recompute cached package reserves in one statement; bulk updates bypass the ORM, hence expire."""
+    if package_ids := list(package_ids):
+        reserve = select(sum_fen(Loan.price_fen)).where(Loan.package_id == Package.id).scalar_subquery()
+        db.session.execute(update(Package).where(Package.id.in_(package_ids)).values(reserve_fen=reserve),
+                           execution_options={"synchronize_session": False})
     db.session.expire_all()
 
 
@@ -263,7 +268,7 @@ def compose_plan(branch: Branch, user: User, *, package_count: int | None = None
     ).all()
     if not rows:
         raise PackagingError(_l("Branch %(branch)s has no unpackaged loans.", branch=branch.name))
-    items = [bundling.BundleLoan(r.id, r.price_fen, r.township or "", r.grade == LoanClass.POTENTIAL) for r in rows]
+    items = [_bundle_loan(r) for r in rows]
     try:
         groups = bundling.plan_packages(items, package_count=package_count, target_reserve_fen=target_reserve_fen)
     except bundling.BundlingError as exc:
@@ -353,16 +358,22 @@ def _close_draft(plan: PackagingPlan, user: User, action: str, reason: str | Non
     db.session.expire_all()
 
 
+def _bundle_loan(loan) -> bundling.BundleLoan:
+    """A Loan or a result row with id, price_fen, township and grade, as the bundler sees it."""
+    return bundling.BundleLoan(loan.id, loan.price_fen, loan.township or "", loan.grade == LoanClass.POTENTIAL)
+
+
+def _plan_groups(plan: PackagingPlan) -> list[list[bundling.BundleLoan]]:
+    return [[_bundle_loan(loan) for loan in package.loans] for package in plan.packages]
+
+
 def plan_metrics(plan: PackagingPlan) -> bundling.PlanMetrics:
-    groups = [[bundling.BundleLoan(l.id, l.price_fen, l.township or "", l.grade == LoanClass.POTENTIAL)
-               for l in package.loans] for package in plan.packages]
-    return bundling.plan_metrics(groups)
+    return bundling.plan_metrics(_plan_groups(plan))
 
 
 def random_baseline(plan: PackagingPlan) -> float:
     """Mean townships per package if the same loans were dealt out at random, for comparison."""
-    items = [bundling.BundleLoan(l.id, l.price_fen, l.township or "", l.grade == LoanClass.POTENTIAL)
-             for p in plan.packages for l in p.loans]
+    items = [item for group in _plan_groups(plan) for item in group]
     return bundling.random_township_baseline(items, len(plan.packages)) if items else 0.0
 
 

@@ -125,3 +125,10 @@ def test_every_api_route_is_documented_in_openapi(app):
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method.lower()) in documented, f"{method} {path} missing from docs/openapi.json"
+
+
+def test_token_use_is_recorded_even_by_read_only_calls(client, api_token):
+    headers = api_token("wang")
+    client.get("/api/v1/me", headers=headers)
+    db.session.expire_all()
+    assert db.session.scalar(select(ApiToken)).last_used_at is not None

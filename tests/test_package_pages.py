@@ -224,3 +224,10 @@ def test_leader_sends_a_draft_back_in_the_browser(client, signed_in):
     page = client.post(plan_url, data={"action": "reject", "reject-reason": "请按乡镇重新组包"},
                        follow_redirects=True).get_data(as_text=True)
     assert "sent back to the package desk" in page and "请按乡镇重新组包" in page
+
+
+def test_api_packages_refuses_an_unknown_status(client, api_token, demo):
+    employee = api_token("emp9", roles="employee")
+    assert client.get("/api/v1/packages", headers=employee, query_string={"status": "draft"}).status_code == 403
+    response = client.get("/api/v1/packages", headers=employee, query_string={"status": "sold"})
+    assert response.status_code == 400 and response.json["error"]["details"]["field"] == "status"

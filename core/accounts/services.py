@@ -22,6 +22,7 @@ from core.accounts.models import ApiToken, Branch, EmploymentStatus, Position, R
 from core.database import db, utcnow
 
 MIN_PASSWORD_LENGTH = 8
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 INELIGIBLE_POSITIONS = {Position.PRESIDENT, Position.AREA_AUDITOR}
 USER_AUDIT_FIELDS = ("username", "employee_no", "name", "branch_code", "position", "status", "roles")
 
@@ -258,7 +259,11 @@ def user_for_token(token: str, now: datetime | None = None) -> tuple[User, ApiTo
     now = now or utcnow()
     if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.is_active:
         return None
-    row.last_used_at = now
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
+        # Committed here, before the view runs, so read-only calls record it too; at most
+        # once per resolution so busy clients (a bidder) don't pay a write per request.
+        row.last_used_at = now
+        db.session.commit()
     return row.user, row
 
 
