@@ -188,11 +188,12 @@ def bulk_insert_loans(rows: list[dict]) -> None:
     into separate statements, which is 10x slower on a 100,000-row tape."""
     if not rows:
         return
-    keys = sorted(set().union(*(row.keys() for row in rows[:1000])))
-    table = Loan.__table__
+    keys = rows[0].keys()
+    if any(row.keys() != keys for row in rows):
+        every_key = sorted(set().union(*(row.keys() for row in rows)))
+        rows = [{key: row.get(key) for key in every_key} for row in rows]
     for start in range(0, len(rows), 10_000):
-        chunk = [{key: row.get(key) for key in keys} for row in rows[start:start + 10_000]]
-        db.session.execute(table.insert(), chunk)
+        db.session.execute(Loan.__table__.insert(), rows[start:start + 10_000])
 
 
 def _existing_loan_nos(candidates: set[str]) -> set[str]:
